@@ -1,0 +1,20 @@
+"""The primitive set: every operation with a hand-written backward.
+
+Everything else in visiongrad (mean, var, softmax cross-entropy, dropout, attention...)
+is composed from these and gets its gradient for free. A new primitive needs a reason:
+speed or numerical stability.
+"""
+from .elementwise import (Abs, Add, Cast, Clamp, Div, Exp, Log, Maximum, Minimum, Mul, Neg,
+                          Pow, PowScalar, Relu, Sigmoid, Sqrt, Sub, Tanh, Where)
+from .linalg import Einsum, Linear, MatMul
+from .loss import NLLLoss
+from .reduce import MaxReduce, Sum
+from .shape import Cat, Expand, GetItem, Permute, Reshape
+from .softmax import LogSoftmax, Softmax
+
+__all__ = [
+    "Abs", "Add", "Cast", "Cat", "Clamp", "Einsum", "Div", "Exp", "Expand", "GetItem", "Linear", "Log",
+    "LogSoftmax", "MatMul", "MaxReduce", "Maximum", "Minimum", "Mul", "NLLLoss", "Neg",
+    "Permute", "Pow", "PowScalar", "Relu", "Reshape", "Sigmoid", "Softmax", "Sqrt",
+    "Sub", "Sum", "Tanh", "Where",
+]

@@ -1,0 +1,2 @@
+"""Table rows for convolution, pooling, normalization and resampling."""
+OPS = []

@@ -1,0 +1,2 @@
+"""Table rows for visiongrad.nn.functional: activations, losses, dropout, embedding."""
+OPS = []
