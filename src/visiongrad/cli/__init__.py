@@ -1,0 +1,1 @@
+"""The ``visiongrad`` command line."""
