@@ -16,15 +16,18 @@ from .tensor import Tensor
 _FORMAT_KEY = "visiongrad.structure"
 
 
+def _store(array, arrays):
+    name = f"t{len(arrays)}"
+    # np.ascontiguousarray would turn a 0-d array into shape (1,)
+    arrays[name] = array if array.flags.c_contiguous else np.array(array, order="C")
+    return name
+
+
 def _encode(obj, arrays):
     if isinstance(obj, Tensor):
-        name = f"t{len(arrays)}"
-        arrays[name] = np.ascontiguousarray(obj.data)
-        return {"__tensor__": name}
+        return {"__tensor__": _store(obj.data, arrays)}
     if isinstance(obj, np.ndarray):
-        name = f"t{len(arrays)}"
-        arrays[name] = np.ascontiguousarray(obj)
-        return {"__array__": name}
+        return {"__array__": _store(obj, arrays)}
     if isinstance(obj, np.generic):
         return obj.item()
     if isinstance(obj, dict):

@@ -24,6 +24,7 @@ def test_round_trip_nested_state(tmp_path):
     assert loaded["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
     assert loaded["optimizer"]["param_groups"][0]["name"] is None
     assert loaded["epoch"] == 7 and loaded["mask"].dtype == vg.bool
+    assert loaded["optimizer"]["state"][0]["step"].shape == ()  # 0-d stays 0-d
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
 
 
