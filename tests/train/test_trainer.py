@@ -106,3 +106,27 @@ def test_metrics():
     np.testing.assert_array_equal(matrix, sk_confusion(targets, scores.argmax(1), labels=[0, 1, 2]))
     np.testing.assert_array_equal(per_class_accuracy(scores, targets, 3), [1.0, 0.5, 0.0])
     assert math.isnan(per_class_accuracy(scores, targets, 4)[3])
+
+
+def test_ensemble_averages_probabilities_and_beats_mean_member():
+    from visiongrad.train import Ensemble
+
+    x, y = _data(n=300, seed=1)
+    x_test, y_test = vg.from_numpy(x[200:]), y[200:]
+    members, accuracies = [], []
+    for seed in range(5):
+        vg.manual_seed(seed)
+        train, val = _loaders()
+        trainer = _trainer(lr=0.02)
+        trainer.fit(train, None, epochs=1)
+        members.append(trainer.model)
+        with vg.no_grad():
+            accuracies.append(accuracy(trainer.model(x_test).numpy(), y_test))
+    ensemble = Ensemble(members)
+    probabilities = ensemble(x_test).numpy()
+    with vg.no_grad():
+        expected = np.mean([m(x_test).softmax(1).numpy() for m in members], axis=0)
+    np.testing.assert_allclose(probabilities, expected, rtol=1e-6)
+    np.testing.assert_allclose(probabilities.sum(1), 1, rtol=1e-6)
+    assert accuracy(probabilities, y_test) >= np.mean(accuracies)
+    np.testing.assert_array_equal(ensemble(x_test).numpy(), probabilities)  # deterministic
