@@ -1,5 +1,6 @@
 """Classification architectures, one module per family."""
-from . import mlp
+from . import convnet, mlp
+from .convnet import ConvNet, ConvNetConfig
 from .mlp import MLP
 
-__all__ = ["MLP", "mlp"]
+__all__ = ["ConvNet", "ConvNetConfig", "MLP", "convnet", "mlp"]
