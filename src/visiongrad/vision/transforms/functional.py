@@ -1,10 +1,31 @@
 """The deterministic core of the transforms, with torchvision's names and semantics.
-Image functions take (..., C, H, W) float NumPy arrays or Tensors and return the same
-kind; ``to_tensor`` is the bridge from HWC uint8 images."""
+Image functions take (C, H, W) or (N, C, H, W) float NumPy arrays or Tensors and
+return the same kind (a batch gets the same transform for every image); ``to_tensor``
+is the bridge from HWC uint8 images. The random transforms only draw parameters and
+call these. The ``*_boxes`` functions move (N, 4) xyxy boxes the way the image
+function of the same name moves the image.
+"""
 import numpy as np
 from PIL import Image
 
 from ...tensor import Tensor, get_default_dtype
+from ._boxes import (affine_boxes, crop_boxes, hflip_boxes, pad_boxes, resize_boxes,
+                     rotate_boxes, vflip_boxes)
+from ._color import (adjust_brightness, adjust_contrast, adjust_hue, adjust_saturation, erase,
+                     gaussian_blur, pca_lighting, rgb_to_grayscale)
+from ._geometry import (affine, center_crop, crop, five_crop, hflip, lens_distortion, pad,
+                        resize, resized_crop, rotate, ten_crop, vflip)
+from ._image import InterpolationMode
+
+__all__ = [
+    "InterpolationMode", "to_tensor", "normalize",
+    "hflip", "vflip", "crop", "center_crop", "pad", "resize", "resized_crop", "five_crop",
+    "ten_crop", "affine", "rotate", "lens_distortion",
+    "rgb_to_grayscale", "adjust_brightness", "adjust_contrast", "adjust_saturation",
+    "adjust_hue", "pca_lighting", "gaussian_blur", "erase",
+    "hflip_boxes", "vflip_boxes", "crop_boxes", "pad_boxes", "resize_boxes", "affine_boxes",
+    "rotate_boxes",
+]
 
 
 def to_tensor(pic):
