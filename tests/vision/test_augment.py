@@ -339,3 +339,26 @@ def test_deterministic_wrappers():
     assert len(T.TenCrop(4)(x)) == 10 and len(T.FiveCrop((4, 5))(x)) == 5
     assert T.Grayscale(3)(x).shape == (3, 12, 14)
     assert math.isclose(T.GaussianBlur(3, sigma=0.5).sigma[0], 0.5)
+
+
+def test_batch_random_crop_matches_per_image_crops():
+    import visiongrad as vg
+    from visiongrad.vision import transforms as T
+
+    rng = np.random.default_rng(0)
+    images = rng.standard_normal((6, 2, 5, 7)).astype(np.float32)
+    labels = np.arange(6)
+    vg.manual_seed(3)
+    out, same_labels = T.BatchRandomCrop(padding=2)(images, labels)
+    assert out.shape == images.shape and same_labels is labels
+    padded = np.pad(images, ((0, 0), (0, 0), (2, 2), (2, 2)))
+    vg.manual_seed(3)
+    gen = vg._random.default_generator()
+    top, left = gen.integers(0, 5, size=6), gen.integers(0, 5, size=6)
+    for i in range(6):
+        np.testing.assert_array_equal(out[i], padded[i, :, top[i]:top[i] + 5, left[i]:left[i] + 7])
+    assert len({(t, l) for t, l in zip(top, left)}) > 1  # offsets differ per image
+    tensor_out = T.BatchRandomCrop(padding=0)(vg.from_numpy(images))
+    np.testing.assert_array_equal(tensor_out.numpy(), images)
+    with pytest.raises(ValueError, match="padding"):
+        T.BatchRandomCrop(padding=-1)

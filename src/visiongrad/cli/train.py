@@ -18,7 +18,7 @@ def register(subparsers):
     p = subparsers.add_parser(
         "train", help="train a model (the main job; defaults train on the embedded MNIST subset)",
         description=__doc__)
-    p.add_argument("--model", default="mlp",
+    p.add_argument("--model", default="small_cnn",
                    help="model name from the registry (see --list-models); default: %(default)s")
     p.add_argument("--list-models", action="store_true", help="print the model names and exit")
     p.add_argument("--dataset", default="mnist", choices=("mnist", "digits", "cifar10"),
@@ -42,6 +42,10 @@ def register(subparsers):
                    help="learning-rate schedule; default: %(default)s")
     p.add_argument("--warmup", type=int, default=0,
                    help="epochs of linear learning-rate warm-up before the schedule")
+    p.add_argument("--augment", default="auto",
+                   choices=("auto", "none", "crop", "mixup", "cutmix", "crop+mixup"),
+                   help="batch augmentation: random crops with 2-pixel padding, MixUp, CutMix "
+                        "(auto: crop for convolutional models, none for MLPs)")
     p.add_argument("--dropout", type=float, default=None,
                    help="dropout probability (models that take one)")
     p.add_argument("--val-fraction", type=float, default=0.1,
@@ -126,6 +130,32 @@ def build_scheduler(args, optimizer, steps_per_epoch):
     return S.SequentialLR(optimizer, [ramp, main], milestones=[warmup])
 
 
+def build_augmentation(args, num_classes):
+    """A batch transform ``(images, labels) -> (images, labels)`` for the Trainer."""
+    from ..vision import transforms as T
+
+    augment = args.augment
+    if augment == "auto":
+        augment = "none" if args.model in ("mlp", "two_layer_net", "linear_classifier") \
+            else "crop"
+    steps = []
+    if "crop" in augment:
+        steps.append(T.BatchRandomCrop(padding=2))
+    if "mixup" in augment:
+        steps.append(T.MixUp(alpha=0.2, num_classes=num_classes))
+    if augment == "cutmix":
+        steps.append(T.CutMix(alpha=1.0, num_classes=num_classes))
+    if not steps:
+        return None
+
+    def transform(images, labels):
+        for step in steps:
+            images, labels = step(images, labels)
+        return images, labels
+
+    return transform
+
+
 def build_loss(args, model):
     from ..nn import functional as F
     from ..nn import regularization
@@ -181,6 +211,8 @@ def run(args):
         kwargs["in_features"] = in_channels * height * width
     elif in_channels != 3:
         kwargs["in_channels"] = in_channels
+    if args.model == "small_cnn":
+        kwargs["input_size"] = height
     if args.dropout is not None:
         kwargs["dropout"] = args.dropout
     try:
@@ -225,6 +257,7 @@ def run(args):
     trainer = Trainer(model, optimizer, loss_fn=build_loss(args, model), scheduler=scheduler,
                       scheduler_interval="step", clip_grad_norm=args.clip_grad,
                       progress=not args.no_progress,
+                      batch_transform=build_augmentation(args, num_classes),
                       callbacks=callbacks + [LogMetrics()])
     if args.resume:
         trainer.resume(args.resume)

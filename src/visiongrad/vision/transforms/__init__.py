@@ -7,7 +7,7 @@ per batch) and return the same kind; ``ToTensor`` turns HWC uint8 images into CH
 floats in [0, 1]. MixUp and CutMix act on a batch and its labels together.
 """
 from . import functional
-from ._augment import Cutout, CutMix, GaussianNoise, MixUp, RandomErasing
+from ._augment import BatchRandomCrop, Cutout, CutMix, GaussianNoise, MixUp, RandomErasing
 from ._image import InterpolationMode
 from .transforms import (IMAGENET_EIGVALS, IMAGENET_EIGVECS, CenterCrop, ColorJitter, Compose,
                          FiveCrop, GaussianBlur, Grayscale, Lambda, Normalize, Pad, PCALighting,
@@ -25,5 +25,5 @@ __all__ = [
     "RandomResize", "RandomRotation", "RandomAffine", "RandomLensDistortion",
     "ColorJitter", "Grayscale", "RandomGrayscale", "GaussianBlur", "PCALighting",
     "IMAGENET_EIGVALS", "IMAGENET_EIGVECS",
-    "RandomErasing", "Cutout", "GaussianNoise", "MixUp", "CutMix",
+    "RandomErasing", "Cutout", "GaussianNoise", "MixUp", "CutMix", "BatchRandomCrop",
 ]

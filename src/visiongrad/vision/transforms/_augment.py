@@ -244,3 +244,40 @@ class CutMix:
 
     def __repr__(self):
         return format_transform(self, alpha=self.alpha, num_classes=self.num_classes)
+
+
+class BatchRandomCrop:
+    """Random crops for a whole batch at once, each image at its own offset: zero-pad
+    by ``padding`` on every side, then cut an H×W window at a uniformly random position
+    per image (``RandomCrop(size=H, padding=padding)`` applied to each image, without a
+    Python loop). Called as ``(images, labels)`` → ``(images, labels)`` like ``MixUp``,
+    so it fits ``Trainer(batch_transform=...)``.
+
+    images: (N, C, H, W) array or Tensor; labels are passed through unchanged.
+    """
+
+    def __init__(self, padding):
+        if not isinstance(padding, numbers.Integral) or padding < 0:
+            raise ValueError(f"BatchRandomCrop: padding must be a non-negative int, "
+                             f"got {padding!r}")
+        self.padding = int(padding)
+
+    def __call__(self, images, labels=None):
+        array = images.data if isinstance(images, Tensor) else np.asarray(images)
+        if array.ndim != 4:
+            raise ValueError(f"BatchRandomCrop: expected images of shape (N, C, H, W), "
+                             f"got {array.shape}")
+        n, _, h, w = array.shape
+        p = self.padding
+        padded = np.pad(array, ((0, 0), (0, 0), (p, p), (p, p)))
+        windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))
+        top = default_generator().integers(0, 2 * p + 1, size=n)
+        left = default_generator().integers(0, 2 * p + 1, size=n)
+        # windows: (N, C, 2p+1, 2p+1, H, W) -> one window per image
+        out = windows[np.arange(n), :, top, left]
+        out = np.ascontiguousarray(out)
+        result = Tensor._wrap(out) if isinstance(images, Tensor) else out
+        return result if labels is None else (result, labels)
+
+    def __repr__(self):
+        return f"BatchRandomCrop(padding={self.padding})"
