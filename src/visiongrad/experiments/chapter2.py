@@ -21,9 +21,9 @@ def gates():
 
 # name -> (optimizer class name, keyword arguments)
 _OPTIMIZERS = {
-    "SGD": ("SGD", {"lr": 0.015}),
-    "SGD+momentum": ("SGD", {"lr": 0.015, "momentum": 0.9}),
-    "Nesterov": ("SGD", {"lr": 0.015, "momentum": 0.9, "nesterov": True}),
+    "SGD": ("SGD", {"lr": 0.012}),
+    "SGD+momentum": ("SGD", {"lr": 0.012, "momentum": 0.9}),
+    "Nesterov": ("SGD", {"lr": 0.012, "momentum": 0.9, "nesterov": True}),
     "AdaGrad": ("Adagrad", {"lr": 0.5, "eps": 1e-7}),
     "RMSProp": ("RMSprop", {"lr": 0.05, "alpha": 0.99}),
     "Adam (almost)": ("Adam", {"lr": 0.05, "bias_correction": False}),
