@@ -9,7 +9,6 @@ import numpy as np
 
 from .run_dir import RunDir
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULES = ("none", "step", "multistep", "cosine", "linear", "exponential", "invsqrt",
              "onecycle")
 
@@ -27,12 +26,15 @@ def register(subparsers):
                    help="folder with the official files (MNIST IDX, CIFAR-10 python batches)")
     p.add_argument("--epochs", type=int, default=15, help="default: %(default)s")
     p.add_argument("--batch-size", type=int, default=64, help="default: %(default)s")
-    p.add_argument("--optimizer", default="adam", choices=OPTIMIZERS, help="default: %(default)s")
+    p.add_argument("--optimizer", default="adam",
+                   choices=("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad"),
+                   help="default: %(default)s")
     p.add_argument("--lr", type=float, default=1e-3, help="learning rate; default: %(default)s")
     p.add_argument("--momentum", type=float, default=0.9,
                    help="momentum for sgd variants / rmsprop; default: %(default)s")
-    p.add_argument("--weight-decay", type=float, default=0.0,
-                   help="L2 weight decay inside the optimizer (decoupled for adamw)")
+    p.add_argument("--weight-decay", type=float, default=None,
+                   help="L2 weight decay inside the optimizer (decoupled for adamw); default: "
+                        "the optimizer's own (0, 1e-2 for adamw)")
     p.add_argument("--reg", default="none", choices=("none", "l2", "l1", "elastic"),
                    help="explicit regularization term added to the loss (weights only)")
     p.add_argument("--reg-strength", type=float, default=1e-4, help="λ of --reg")
@@ -86,22 +88,6 @@ def load_arrays(dataset, root=None):
     return (*arrays(train), *arrays(test))
 
 
-def build_optimizer(args, parameters):
-    from .. import optim
-
-    if args.optimizer in ("sgd", "momentum", "nesterov"):
-        momentum = 0.0 if args.optimizer == "sgd" else args.momentum
-        return optim.SGD(parameters, lr=args.lr, momentum=momentum,
-                         nesterov=args.optimizer == "nesterov", weight_decay=args.weight_decay)
-    if args.optimizer == "adam":
-        return optim.Adam(parameters, lr=args.lr, weight_decay=args.weight_decay)
-    if args.optimizer == "adamw":
-        return optim.AdamW(parameters, lr=args.lr, weight_decay=args.weight_decay or 1e-2)
-    if args.optimizer == "rmsprop":
-        return optim.RMSprop(parameters, lr=args.lr, weight_decay=args.weight_decay)
-    return optim.Adagrad(parameters, lr=args.lr, weight_decay=args.weight_decay)
-
-
 def build_scheduler(args, optimizer, steps_per_epoch):
     """The schedule, stepped once per batch, with optional linear warm-up in front."""
     from ..optim import lr_scheduler as S
@@ -132,12 +118,12 @@ def build_scheduler(args, optimizer, steps_per_epoch):
 
 def build_augmentation(args, num_classes):
     """A batch transform ``(images, labels) -> (images, labels)`` for the Trainer."""
+    from ..train.search import FLAT_INPUT_MODELS
     from ..vision import transforms as T
 
     augment = args.augment
     if augment == "auto":
-        augment = "none" if args.model in ("mlp", "two_layer_net", "linear_classifier") \
-            else "crop"
+        augment = "none" if args.model in FLAT_INPUT_MODELS else "crop"
     steps = []
     if "crop" in augment:
         steps.append(T.BatchRandomCrop(padding=2))
@@ -179,6 +165,7 @@ def run(args):
     from ..train import (Callback, EarlyStopping, ModelCheckpoint, Trainer,
                          TrainingDivergedError)
     from ..train.metrics import confusion_matrix, per_class_accuracy
+    from ..train.search import build_model, make_optimizer
     from ..utils.data import DataLoader, TensorDataset
     from ..utils.data.splits import stratified_split
     from ..viz.training import plot_confusion_matrix, plot_history
@@ -204,19 +191,15 @@ def run(args):
         x_val, y_val = x_train[val_idx], y_train[val_idx]
         x_train, y_train = x_train[train_idx], y_train[train_idx]
     num_classes = int(y_train.max()) + 1
-    in_channels, height, width = x_train.shape[1:]
+    height = x_train.shape[2]
 
-    kwargs = {"num_classes": num_classes}
-    if args.model in ("mlp", "two_layer_net", "linear_classifier"):
-        kwargs["in_features"] = in_channels * height * width
-    elif in_channels != 3:
-        kwargs["in_channels"] = in_channels
+    spec = {"name": args.model}
     if args.model == "small_cnn":
-        kwargs["input_size"] = height
+        spec["input_size"] = height
     if args.dropout is not None:
-        kwargs["dropout"] = args.dropout
+        spec["dropout"] = args.dropout
     try:
-        model = models.get(args.model, **kwargs)
+        model = build_model(spec, x_train.shape[1:], num_classes)
     except ValueError as error:
         raise SystemExit(f"train: {error}")
 
@@ -229,7 +212,8 @@ def run(args):
     val_loader = loader(x_val, y_val, False) if args.val_fraction > 0 else None
     test_loader = loader(x_test, y_test, False)
 
-    optimizer = build_optimizer(args, model.parameters())
+    optimizer = make_optimizer(args.optimizer, model.parameters(), args.lr, args.weight_decay,
+                               args.momentum)
     scheduler = build_scheduler(args, optimizer, len(train_loader))
     run_dir = RunDir(args.out, "train")
     config = {k: v for k, v in vars(args).items() if k != "func"}

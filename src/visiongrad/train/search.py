@@ -33,7 +33,7 @@ from .callbacks import Callback
 from .trainer import TrainingDivergedError
 
 BACKENDS = ("process", "serial", "ray")
-OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw", "rmsprop", "adagrad")
 # Models that take flattened vectors and so need ``in_features`` (the rule of ``train``).
 FLAT_INPUT_MODELS = ("mlp", "two_layer_net", "linear_classifier")
 
@@ -453,20 +453,24 @@ def _run_ray(trial_fn, configs, seed, stage, max_workers, address, collect):
             ray.shutdown()
 
 
-def make_optimizer(name, parameters, lr, weight_decay=0.0, momentum=0.9):
-    """An optimizer by name: ``'sgd'``, ``'momentum'`` (SGD with ``momentum``),
-    ``'adam'`` or ``'adamw'`` (decoupled weight decay)."""
+def make_optimizer(name, parameters, lr, weight_decay=None, momentum=0.9):
+    """An optimizer by name: ``'sgd'``, ``'momentum'`` / ``'nesterov'`` (SGD with
+    ``momentum``), ``'adam'``, ``'adamw'`` (decoupled weight decay), ``'rmsprop'`` or
+    ``'adagrad'``. ``weight_decay=None`` keeps each optimizer's own default (PyTorch's:
+    0, and 1e-2 for AdamW)."""
     from .. import optim
 
+    decay = {} if weight_decay is None else {"weight_decay": weight_decay}
     if name == "sgd":
-        return optim.SGD(parameters, lr=lr, weight_decay=weight_decay)
-    if name == "momentum":
-        return optim.SGD(parameters, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    if name == "adam":
-        return optim.Adam(parameters, lr=lr, weight_decay=weight_decay)
-    if name == "adamw":
-        return optim.AdamW(parameters, lr=lr, weight_decay=weight_decay)
-    raise ValueError(f"optimizer should be one of {OPTIMIZERS}, got {name!r}")
+        return optim.SGD(parameters, lr=lr, **decay)
+    if name in ("momentum", "nesterov"):
+        return optim.SGD(parameters, lr=lr, momentum=momentum, nesterov=name == "nesterov",
+                         **decay)
+    classes = {"adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
+               "adagrad": optim.Adagrad}
+    if name not in classes:
+        raise ValueError(f"optimizer should be one of {OPTIMIZERS}, got {name!r}")
+    return classes[name](parameters, lr=lr, **decay)
 
 
 def build_model(spec, input_shape, num_classes):
