@@ -76,6 +76,19 @@ def test_upsample_nearest_is_nearest_neighbour_unpooling(rng):
     assert repr(up) == repr(torch.nn.Upsample(scale_factor=2, mode="nearest"))
 
 
+def test_bed_of_nails_unpooling_pattern(rng):
+    """C5.04: each value at the top-left of its block, zeros elsewhere."""
+    x = rng.standard_normal((2, 3, 4, 5))
+    xv = vg.tensor(x, requires_grad=True)
+    out = F.bed_of_nails_unpool(xv, 3)
+    expected = np.zeros((2, 3, 12, 15))
+    expected[:, :, ::3, ::3] = x
+    np.testing.assert_array_equal(out.data, expected)
+    grad = rng.standard_normal(out.shape)
+    out.backward(vg.tensor(grad))
+    np.testing.assert_array_equal(xv.grad.data, grad[:, :, ::3, ::3])
+
+
 def test_upsample_bilinear_module_gradient_matches_torch(rng):
     x = rng.standard_normal((1, 2, 3, 4))
     g = rng.standard_normal((1, 2, 7, 5))

@@ -13,7 +13,7 @@ from .sparse import embedding, one_hot
 from .normalization import (batch_norm, group_norm, instance_norm, layer_norm,
                             local_response_norm)
 from .regularization import drop_connect, fractional_max_pool2d, stochastic_depth
-from .resample import grid_sample, interpolate, pad
+from .resample import bed_of_nails_unpool, grid_sample, interpolate, pad
 from .conv import conv1d, conv2d, conv_output_size, conv_transpose2d
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                       max_pool1d, max_pool2d, max_unpool2d)

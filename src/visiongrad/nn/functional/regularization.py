@@ -1,6 +1,7 @@
 """Structured random regularizers beyond element dropout: stochastic depth (drop whole
-residual branches) and DropConnect (drop weights rather than activations). Both scale
-what survives by 1/(1 − p), so evaluation uses the full network unchanged."""
+residual branches), DropConnect (drop weights rather than activations), both scaling
+what survives by 1/(1 − p) so that evaluation uses the full network unchanged, and
+fractional max pooling (random pooling regions)."""
 import numpy as np
 
 from ..._random import default_generator

@@ -1,5 +1,6 @@
 """Padding, resizing and sampling: ``pad``, ``interpolate`` and ``grid_sample``, with
-PyTorch's conventions (pad tuple order, source-index rules, align_corners).
+PyTorch's conventions (pad tuple order, source-index rules, align_corners), and
+bed-of-nails unpooling.
 
 Every resize here is separable: one index map (nearest) or pair of index maps and weights
 (linear) per spatial axis, applied axis by axis with the ``IndexSelect``/``Lerp``
@@ -164,6 +165,22 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             out = Lerp.apply(out, axis=axis, index0=index0, index1=index1,
                              weight0=weight0, weight1=weight1)
     return out
+
+
+def bed_of_nails_unpool(input, scale_factor=2):
+    """"Bed of nails" unpooling: each input pixel goes to the top-left corner of its
+    scale_factor × scale_factor output block, zeros elsewhere (the nearest-neighbour
+    alternative is ``interpolate(mode='nearest')``). input: (N, C, H, W) ->
+    (N, C, H·s, W·s)."""
+    if input.ndim != 4:
+        raise ValueError(f"bed_of_nails_unpool: expected input (N, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
+    N, C, H, W = input.shape
+    s = int(scale_factor)
+    # (N, C, H, 1, W, 1) padded to (N, C, H, s, W, s): row-major order interleaves them
+    nails = ConstantPad.apply(input.reshape(N, C, H, 1, W, 1),
+                              pads=((0, 0),) * 3 + ((0, s - 1), (0, 0), (0, s - 1)))
+    return nails.reshape(N, C, H * s, W * s)
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
