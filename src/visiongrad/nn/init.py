@@ -60,14 +60,32 @@ def _fill(tensor, values):
     return tensor
 
 
+def _draw(tensor, method):
+    """Standard samples drawn straight into the tensor's memory when it is a contiguous
+    float32/float64 array (drawing float64 elsewhere and copying is several times slower
+    for large layers, such as VGG's 100M-parameter classifier)."""
+    data = tensor.data
+    if data.dtype in (np.float32, np.float64) and data.flags.c_contiguous:
+        method(out=data, dtype=data.dtype)
+        return data
+    data[...] = method(size=data.shape)
+    return data
+
+
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with U(a, b)."""
-    return _fill(tensor, default_generator().uniform(a, b, tensor.shape))
+    data = _draw(tensor, default_generator().random)
+    data *= b - a
+    data += a
+    return tensor
 
 
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with N(mean, std²)."""
-    return _fill(tensor, default_generator().normal(mean, std, tensor.shape))
+    data = _draw(tensor, default_generator().standard_normal)
+    data *= std
+    data += mean
+    return tensor
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
