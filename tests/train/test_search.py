@@ -235,7 +235,7 @@ def test_cross_validate_trains_on_every_fold(digits):
                              backend="serial", progress=False)
     assert [r["trial"] for r in outcome["folds"]] == [0, 1, 2]
     assert outcome["mean"] == pytest.approx(np.mean(outcome["scores"]))
-    assert len(set(outcome["scores"])) == 3 and min(outcome["scores"]) > 0.5
+    assert len(set(outcome["scores"])) == 3 and min(outcome["scores"]) > 0.3  # chance: 0.1
 
 
 # ---- sanity checks -------------------------------------------------------------------------
