@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["train", "knn", "linear", "tune", "gradcheck", "experiment", "bench"]
+COMMANDS = ["train", "knn", "linear", "tune", "gradcheck", "experiment", "bench", "transfer"]
 
 
 def build_parser():

@@ -4,11 +4,12 @@ Freeze the pretrained layers (``freeze``), put a fresh last layer for the new cl
 on top (``replace_head``) and train what is left (``finetune``). How much to retrain
 depends on the new data, the course's table (``RECIPES``):
 
-    |                          | very similar dataset      | very different dataset       |
-    | very little data         | linear classifier on the  | trouble: try linear          |
-    |                          | top layer                 | classifiers from other stages |
-    | quite a lot of data      | fine-tune a few layers    | fine-tune a larger number of |
-    |                          |                           | layers                       |
+    |                     | very similar dataset         | very different dataset       |
+    |---------------------|------------------------------|------------------------------|
+    | very little data    | linear classifier on the top | trouble: try linear          |
+    |                     | layer                        | classifiers from other stages|
+    | quite a lot of data | fine-tune a few layers       | fine-tune a larger number of |
+    |                     |                              | layers                       |
 """
 from ..autograd.grad_mode import no_grad
 from ..nn import Linear, Sequential
@@ -39,27 +40,37 @@ def freeze(module, trainable=()):
     return module
 
 
-def replace_head(model, num_classes):
-    """Replace the last Linear layer of ``model.fc`` or ``model.classifier`` (a Linear,
-    or a Sequential ending in one) by a fresh ``Linear(in_features, num_classes)`` with
-    PyTorch's default initialization and gradients on. Returns the new layer."""
+def _head_location(model):
+    """(parent module, attribute name) of the layer ``replace_head`` swaps."""
     for name in ("fc", "classifier"):
         head = getattr(model, name, None)
-        if head is None:
-            continue
-        last = head[-1] if isinstance(head, Sequential) and len(head) else head
-        if not isinstance(last, Linear):
-            raise TypeError(f"replace_head: {type(model).__name__}.{name} should be a Linear "
-                            f"layer or a Sequential ending in one, got {type(last).__name__}")
-        new = Linear(last.in_features, num_classes, bias=last.bias is not None,
-                     dtype=last.weight.dtype)
-        if last is head:
-            setattr(model, name, new)
-        else:
-            head[-1] = new
-        return new
-    raise ValueError(f"replace_head: {type(model).__name__} has neither an fc nor a "
-                     "classifier attribute")
+        if head is not None:
+            if isinstance(head, Sequential) and len(head):
+                return head, str(len(head) - 1)
+            return model, name
+    linears = [name for name, module in model.named_modules() if isinstance(module, Linear)]
+    if not linears:
+        raise ValueError(f"replace_head: {type(model).__name__} has no fc or classifier "
+                         "attribute and no Linear layer")
+    parent, _, name = linears[-1].rpartition(".")
+    return model.get_submodule(parent), name
+
+
+def replace_head(model, num_classes):
+    """Replace the model's last layer by a fresh ``Linear(in_features, num_classes)``
+    with PyTorch's default initialization and gradients on, and return it. The last
+    layer is ``model.fc`` (ResNet, GoogLeNet), the last layer of ``model.classifier``
+    (VGG, AlexNet, MobileNet; DenseNet's is a Linear itself), or else the last Linear
+    layer of the model (e.g. the small CNN of ``visiongrad train``)."""
+    parent, name = _head_location(model)
+    last = getattr(parent, name)
+    if not isinstance(last, Linear):
+        raise TypeError(f"replace_head: the last layer of {type(model).__name__} should be a "
+                        f"Linear layer, got {type(last).__name__}")
+    new = Linear(last.in_features, num_classes, bias=last.bias is not None,
+                 dtype=last.weight.dtype)
+    setattr(parent, name, new)
+    return new
 
 
 def train_unfrozen(model):
