@@ -24,8 +24,8 @@ def degradation(depth=20, width=8, epochs=4, train_size=1000, batch_size=50, lr=
     ``width``, 2·``width`` and 4·``width`` channels and parameter-free (option A)
     shortcuts, so they have the same parameters, start from the same weights (the same
     seed) and see the same batches; only the shortcuts differ. SGD with momentum 0.9 on
-    ``train_size`` training images. Returns the mean training loss of each epoch (and of
-    each step) for both, and a figure of the two curves.
+    ``train_size`` training images. Returns the mean training loss of each epoch for
+    both, and a figure of their losses step by step.
     """
     import matplotlib
 

@@ -164,7 +164,7 @@ class ResNet(Module):
     Args:
         block: ``BasicBlock`` or ``Bottleneck``.
         layers: number of blocks in each of the four stages, e.g. [2, 2, 2, 2].
-        zero_init_residual: start every block as the identity (see ``initialize``).
+        zero_init_residual: start every block as relu(shortcut(x)) (see ``initialize``).
         groups, width_per_group: ResNeXt's cardinality and per-path width (Bottleneck).
         in_channels: channels of the input images (1 for MNIST).
         stochastic_depth_prob: drop probability of the last block's residual branch,

@@ -148,7 +148,7 @@ class CifarResNet(Module):
         if shortcut not in ("A", "B"):
             raise ValueError(f"CifarResNet: shortcut must be 'A' (zero-padding) or 'B' "
                              f"(projection), got {shortcut!r}")
-        self.preactivation = block is PreActBlock
+        self.preactivation = issubclass(block, PreActBlock)
         if plain and (self.preactivation or stochastic_depth_prob):
             raise ValueError("CifarResNet: plain=True needs post-activation blocks and "
                              "stochastic_depth_prob=0 (there is no shortcut to keep)")
