@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["train", "knn", "linear", "tune", "gradcheck", "experiment", "bench", "transfer"]
+COMMANDS = ["train", "knn", "linear", "tune", "transfer", "gradcheck", "experiment"]
 
 
 def build_parser():
@@ -18,13 +18,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"visiongrad {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f".{name}", __package__)
-        except ModuleNotFoundError as error:
-            if error.name == f"{__package__}.{name}":
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(f".{name}", __package__).register(subparsers)
     return parser
 
 
