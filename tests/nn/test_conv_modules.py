@@ -32,7 +32,8 @@ def test_parameter_count_is_k_times_abc_plus_one():
     ("ConvTranspose2d", (3, 2, (2, 3)), dict(bias=False, dilation=2)),
 ])
 def test_names_shapes_and_state_dict_keys_match_torch(cls, args, kwargs):
-    module, torch_module = getattr(nn, cls)(*args, **kwargs), getattr(torch.nn, cls)(*args, **kwargs)
+    module = getattr(nn, cls)(*args, **kwargs)
+    torch_module = getattr(torch.nn, cls)(*args, **kwargs)
     expected = {k: tuple(v.shape) for k, v in torch_module.state_dict().items()}
     assert {k: tuple(v.shape) for k, v in module.state_dict().items()} == expected
     module.load_state_dict({k: v.numpy() for k, v in torch_module.state_dict().items()})
