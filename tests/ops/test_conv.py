@@ -203,6 +203,16 @@ def test_gradients_flow_without_bias_and_with_frozen_inputs(rng):
     tx, tw = torch.tensor(x.data), torch.tensor(w.data, requires_grad=True)
     TF.conv2d(tx, tw).sum().backward()
     np.testing.assert_allclose(w.grad.data, tw.grad.numpy(), rtol=1e-12)
+    # a frozen weight: only the input's gradient
+    x.requires_grad = True
+    frozen = vg.tensor(w.data)
+    for fn, torch_fn in ((F.conv2d, TF.conv2d), (F.conv_transpose2d, TF.conv_transpose2d)):
+        x.grad = None
+        weight = frozen if fn is F.conv2d else vg.tensor(w.data.transpose(1, 0, 2, 3))
+        fn(x, weight, stride=2).sum().backward()
+        tx = torch.tensor(x.data, requires_grad=True)
+        torch_fn(tx, torch.tensor(weight.data), stride=2).sum().backward()
+        np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-12)
 
 
 def test_conv_helper_in_functional():

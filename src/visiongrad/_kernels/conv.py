@@ -15,8 +15,6 @@ convolution's forward and input gradient. Patches are rebuilt in the weight grad
 instead of being kept from the forward pass: storing them would multiply the activation
 memory by KH·KW.
 """
-import numpy as np
-
 from .._backend import xp
 from .parallel import CHUNK_BYTES, buffer, chunk_size, parallel_chunks
 
@@ -88,7 +86,7 @@ def _merge_rows(block):
     s = block.strides
     if R == 1 or W == 1 or s[1] == W * s[2]:
         step = s[2] if W > 1 else s[1]
-        return np.lib.stride_tricks.as_strided(block, (F, R * W), (s[0], step))
+        return xp.lib.stride_tricks.as_strided(block, (F, R * W), (s[0], step))
     return xp.ascontiguousarray(block).reshape(F, R * W)
 
 

@@ -128,8 +128,9 @@ def max_pool2d(x, kernel_size, stride, padding=(0, 0), dilation=(1, 1), ceil_mod
             x_pad = _pad_planes(planes[a:b], padding, pad_size, -np.inf, "pool_x")
             scan(x_pad, out[a:b], offsets[a:b], nan_aware=False)
             # np.maximum propagates NaN into the value but the offset tracks only '>':
-            # redo chunks that met a NaN with PyTorch's exact rule
-            if xp.isnan(out[a:b]).any():
+            # redo chunks that met a NaN with PyTorch's exact rule (a NaN sum also
+            # flags +inf and -inf together, which the exact rule handles as well)
+            if xp.isnan(xp.sum(out[a:b])):
                 scan(x_pad, out[a:b], offsets[a:b], nan_aware=True)
 
     parallel_chunks(work, N * C, chunk)
@@ -171,8 +172,9 @@ def max_pool2d_backward(grad_output, offsets, input_size, kernel_size, stride,
         for a, b in chunks:
             g, arg = grad_planes[a:b], offset_planes[a:b]
             # g·mask routes with plain fast loops, but inf·0 = NaN would leak a
-            # non-finite gradient into the losing window cells: masked adds then
-            finite = bool(xp.isfinite(g).all())
+            # non-finite gradient into the losing window cells: masked adds then (a
+            # float32 sum that overflows takes that exact path too)
+            finite = bool(xp.isfinite(xp.sum(g)))
             grad_pad = grad_x[a:b] if direct else buffer(
                 "pool_grad_pad", (b - a,) + pad_size, grad_output.dtype)
             if not (tiled and finite):

@@ -122,7 +122,9 @@ def backward(tensor, gradient=None, retain_graph=False):
             for i, slot in enumerate(slots):
                 if slot is None:
                     shape, dtype = node._output_meta[i]
-                    g = np.zeros(shape, dtype=dtype)
+                    # integer outputs (indices) are not differentiable: no zeros for them
+                    g = np.zeros(shape, dtype=dtype) if np.issubdtype(dtype, np.floating) \
+                        else None
                 else:
                     g = slot.array
                 if node._hooks.get(i):

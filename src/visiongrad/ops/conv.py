@@ -22,7 +22,10 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride=(1, 1), padding=(0, 0, 0, 0),
                 dilation=(1, 1), groups=1):
-        ctx.save_for_backward(x, weight)
+        # x is only needed for the weight's gradient, the weight only for x's
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
+                              weight if ctx.needs_input_grad[0] else None)
+        ctx.input_size, ctx.kernel_size = x.shape[2:], weight.shape[2:]
         ctx.geometry = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
         return conv2d(x, weight, bias, **ctx.geometry)
 
@@ -33,9 +36,9 @@ class Conv2d(Function):
         needs_bias = len(needs) > 2 and needs[2]
         grad_x = grad_w = grad_b = None
         if needs[0]:
-            grad_x = conv2d_input_grad(grad_output, weight, x.shape[2:], **ctx.geometry)
+            grad_x = conv2d_input_grad(grad_output, weight, ctx.input_size, **ctx.geometry)
         if needs[1]:
-            grad_w = conv2d_weight_grad(x, grad_output, weight.shape[2:], **ctx.geometry,
+            grad_w = conv2d_weight_grad(x, grad_output, ctx.kernel_size, **ctx.geometry,
                                         with_bias=needs_bias)
             if needs_bias:
                 grad_w, grad_b = grad_w
@@ -53,7 +56,9 @@ class ConvTranspose2d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride=(1, 1), padding=(0, 0),
                 output_padding=(0, 0), dilation=(1, 1), groups=1):
-        ctx.save_for_backward(x, weight)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
+                              weight if ctx.needs_input_grad[0] else None)
+        ctx.input_size, ctx.kernel_size = x.shape[2:], weight.shape[2:]
         ctx.geometry = dict(stride=stride, padding=(padding[0], padding[0], padding[1],
                                                     padding[1]),
                             dilation=dilation, groups=groups)
@@ -73,11 +78,11 @@ class ConvTranspose2d(Function):
         if needs[0]:
             # with output_padding >= stride (allowed when below the dilation) the
             # convolution reads rows past the ones x produced: they get no gradient
-            H, W = x.shape[2:]
+            H, W = ctx.input_size
             grad_x = conv2d(grad_output, weight, None, **ctx.geometry)[:, :, :H, :W]
         if needs[1]:
             # the convolution this transposes maps grad_output's space to x's space
-            grad_w = conv2d_weight_grad(grad_output, x, weight.shape[2:], **ctx.geometry)
+            grad_w = conv2d_weight_grad(grad_output, x, ctx.kernel_size, **ctx.geometry)
         if len(needs) > 2 and needs[2]:
             grad_b = _bias_grad(grad_output)
         return grad_x, grad_w, grad_b
