@@ -7,9 +7,11 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                        randperm, tensor, zeros, zeros_like)
 from .serialization import load, save
-from .tensor import (Tensor, bool_, cat, einsum, float16, float32, float64, get_default_dtype,
-                     int8, int16, int32, int64, matmul, maximum, minimum, set_default_dtype,
-                     stack, uint8, where)
+from .tensor import (METHOD_FUNCTIONS, Tensor, allclose, bool_, cat, einsum, float16, float32,
+                     float64, get_default_dtype, int8, int16, int32, int64, is_tensor, matmul,
+                     maximum, minimum, set_default_dtype, stack, uint8, where)
+
+globals().update(METHOD_FUNCTIONS)  # vg.exp, vg.sum, vg.max, ... as in PyTorch
 
 bool = bool_  # noqa: A001 - PyTorch's name for the dtype
 

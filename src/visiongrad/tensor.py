@@ -543,6 +543,8 @@ class Tensor:
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
         """Variance with Bessel's correction by default (``correction=1``), as PyTorch."""
+        if isinstance(dim, bool):  # PyTorch's var(unbiased) overload
+            dim, unbiased = None, dim
         if unbiased is not None and correction is not None:
             raise ValueError("var: pass either unbiased= or correction=, not both")
         if isinstance(unbiased, (int, np.integer)) and not isinstance(unbiased, bool) \
@@ -555,6 +557,8 @@ class Tensor:
         return (centered * centered).sum(dim, keepdim) / max(0, self._count(dim) - correction)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
     def _extreme(self, dim, keepdim, largest):
@@ -798,3 +802,29 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
     return ops.Einsum.apply(*[_tensor(o) for o in operands], equation=equation)
+
+
+def _method_function(name):
+    def function(input, *args, **kwargs):
+        return getattr(_tensor(input), name)(*args, **kwargs)
+
+    function.__name__ = name
+    function.__doc__ = f"``visiongrad.{name}(input, ...)`` is ``input.{name}(...)``."
+    return function
+
+
+# PyTorch's function forms of the Tensor methods: vg.exp(x) is x.exp()
+METHOD_FUNCTIONS = ("abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "clamp", "clip",
+                    "sum", "mean", "var", "std", "max", "min", "amax", "amin", "argmax",
+                    "argmin", "reshape", "flatten", "transpose", "permute", "unsqueeze",
+                    "squeeze", "softmax", "log_softmax", "square", "sign", "split", "chunk",
+                    "t", "numel", "masked_fill", "all", "any")
+METHOD_FUNCTIONS = {name: _method_function(name) for name in METHOD_FUNCTIONS}
+
+
+def allclose(input, other, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return bool(np.allclose(_tensor(input).data, _tensor(other).data, rtol, atol, equal_nan))
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)

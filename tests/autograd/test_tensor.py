@@ -123,3 +123,17 @@ def test_cat_stack_errors_name_shapes():
         vg.cat([vg.ones(2, 3), vg.ones(3, 3)], dim=1)
     with pytest.raises(ValueError, match="tensor 1 has shape"):
         vg.stack([vg.ones(2), vg.ones(3)])
+
+
+def test_function_forms_match_methods():
+    torch = pytest.importorskip("torch")
+    data = np.array([[1.0, -2.0, 3.0], [0.5, 4.0, -1.0]])
+    x, t = vg.tensor(data), torch.tensor(data)
+    for name in ("exp", "abs", "relu", "sigmoid", "tanh"):
+        np.testing.assert_allclose(getattr(vg, name)(x).numpy(), getattr(torch, name)(t).numpy())
+    np.testing.assert_allclose(vg.sum(x, 1).numpy(), torch.sum(t, 1).numpy())
+    np.testing.assert_allclose(vg.max(x).item(), torch.max(t).item())
+    np.testing.assert_allclose(vg.softmax(x, 1).numpy(), torch.softmax(t, 1).numpy())
+    np.testing.assert_allclose(x.var(False).item(), t.var(False).item())  # var(unbiased)
+    np.testing.assert_allclose(x.std(True).item(), t.std(True).item())
+    assert vg.allclose(x, x + 1e-9) and vg.is_tensor(x) and not vg.is_tensor(data)
