@@ -77,3 +77,29 @@ def test_help_lists_commands(capsys):
     out = capsys.readouterr().out
     for command in ("train", "gradcheck", "experiment"):
         assert command in out
+
+
+def test_ctrl_c_leaves_a_resumable_checkpoint(tmp_path, capsys, monkeypatch):
+    import visiongrad as vg
+    from visiongrad.train import Trainer
+
+    original = Trainer.train_step
+
+    def interrupt_in_second_epoch(self, x, y):
+        if self.epoch == 1 and self.step > 60:
+            raise KeyboardInterrupt
+        return original(self, x, y)
+
+    monkeypatch.setattr(Trainer, "train_step", interrupt_in_second_epoch)
+    code = main(["train", "--model", "linear_classifier", "--epochs", "3", "--out",
+                 str(tmp_path), "--no-progress"])
+    captured = capsys.readouterr()
+    assert code == 1 and "interrupted; resume with --resume" in captured.err
+    folder = captured.out.split("run folder: ")[1].splitlines()[0]
+    assert not [f for f in os.listdir(folder) if f.startswith(".tmp")]
+    state = vg.load(os.path.join(folder, "last.safetensors"))
+    assert state["epoch"] == 1  # the last completed epoch
+    monkeypatch.setattr(Trainer, "train_step", original)
+    assert main(["train", "--model", "linear_classifier", "--epochs", "2", "--out",
+                 str(tmp_path / "resumed"), "--no-progress", "--resume",
+                 os.path.join(folder, "last.safetensors")]) == 0
