@@ -182,3 +182,15 @@ def orthogonal_(tensor, gain=1):
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+def default_layer_init_(weight, bias=None):
+    """PyTorch's default initialisation of Linear and Conv layers: weight from
+    kaiming_uniform_(a=√5), i.e. U(−1/√fan_in, 1/√fan_in), and the bias from the same
+    range."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
+    return weight
