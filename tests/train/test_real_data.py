@@ -39,3 +39,22 @@ def test_default_cnn_on_embedded_mnist(tmp_path, capsys):
     assert main(["train", "--epochs", "3", "--out", str(tmp_path), "--no-progress"]) == 0
     accuracy = float(capsys.readouterr().out.split("test accuracy: ")[1].split()[0])
     assert accuracy >= 0.95
+
+
+def test_cifar_resnet20_trains_on_mnist_without_nans():
+    from visiongrad.train import Trainer
+    from visiongrad.utils.data import DataLoader, TensorDataset
+    from visiongrad.vision import models
+    from visiongrad.vision.datasets import MNIST
+
+    data = MNIST(train=True)
+    x = (np.asarray(data.data[:512], np.float32)[:, None] / 255.0 - 0.13) / 0.31
+    y = np.asarray(data.targets[:512])
+    vg.manual_seed(0)
+    model = models.get("resnet20", num_classes=10, in_channels=1)
+    loader = DataLoader(TensorDataset(vg.from_numpy(x), vg.from_numpy(y)), batch_size=64,
+                        shuffle=True)
+    trainer = Trainer(model, optim.Adam(model.parameters(), lr=2e-3), progress=False)
+    history = trainer.fit(loader, epochs=3)
+    losses = [h["train_loss"] for h in history]
+    assert all(np.isfinite(losses)) and losses[-1] < 0.6 * losses[0]
