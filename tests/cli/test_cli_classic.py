@@ -70,7 +70,7 @@ def test_bad_arguments(tmp_path, capsys):
         main(["knn", "--k", "959", "--folds", "3", "--out", str(tmp_path), "--no-progress"])
     with pytest.raises(SystemExit) as error:
         main(["linear", "--reg", "1e-3,x", "--out", str(tmp_path)])
-    assert "--reg: expected comma-separated numbers" in capsys.readouterr().err
+    assert "--reg: expected comma-separated non-negative numbers" in capsys.readouterr().err
     with pytest.raises(SystemExit, match="--val-fraction must be in"):
         main(["linear", "--val-fraction", "1.5", "--out", str(tmp_path), "--no-progress"])
     assert os.listdir(tmp_path) == []

@@ -13,20 +13,11 @@ import time
 
 import numpy as np
 
+from .arguments import number_list
 from .run_dir import RunDir
 from .train import load_arrays
 
 DEFAULT_KS = "1,3,5,8,10,12,15,20"
-
-
-def _k_list(text):
-    try:
-        ks = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
-    if not ks or min(ks) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return sorted(set(ks))
 
 
 def register(subparsers):
@@ -38,7 +29,8 @@ def register(subparsers):
                         "embedded 5,000-image subset; default: %(default)s")
     p.add_argument("--data-root", default=None,
                    help="folder with the official files (MNIST IDX, CIFAR-10 python batches)")
-    p.add_argument("--k", type=_k_list, default=_k_list(DEFAULT_KS), metavar="K1,K2,...",
+    k_list = number_list(int, 1, "positive integers")
+    p.add_argument("--k", type=k_list, default=k_list(DEFAULT_KS), metavar="K1,K2,...",
                    help=f"candidate numbers of neighbours; default: {DEFAULT_KS}")
     p.add_argument("--folds", type=int, default=5,
                    help="number of cross-validation folds (>= 2); default: %(default)s")

@@ -14,20 +14,11 @@ import time
 
 import numpy as np
 
+from .arguments import number_list
 from .run_dir import RunDir
 from .train import load_arrays
 
 DEFAULT_REGS = "1e-4,1e-3,1e-2"
-
-
-def _float_list(text):
-    try:
-        values = [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
-    if not values or min(values) < 0:
-        raise argparse.ArgumentTypeError(f"expected non-negative numbers, got {text!r}")
-    return sorted(set(values))
 
 
 def register(subparsers):
@@ -43,7 +34,8 @@ def register(subparsers):
                         "embedded 5,000-image subset; default: %(default)s")
     p.add_argument("--data-root", default=None,
                    help="folder with the official files (MNIST IDX, CIFAR-10 python batches)")
-    p.add_argument("--reg", type=_float_list, default=_float_list(DEFAULT_REGS),
+    reg_list = number_list(float, 0, "non-negative numbers")
+    p.add_argument("--reg", type=reg_list, default=reg_list(DEFAULT_REGS),
                    metavar="R1,R2,...",
                    help=f"candidate regularisation strengths λ; default: {DEFAULT_REGS}")
     p.add_argument("--reg-type", default="l2", choices=("l2", "l1", "elastic"),
