@@ -16,4 +16,7 @@ from .modules import (CircularPad2d, ConstantPad2d, ReflectionPad2d, Replication
                       ZeroPad2d)
 from .modules import Conv2d, ConvTranspose2d
 from .modules import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
+from .modules import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .modules import (MultiheadAttention, TransformerDecoder, TransformerDecoderLayer,
+                      TransformerEncoder, TransformerEncoderLayer)
 from .parameter import Parameter

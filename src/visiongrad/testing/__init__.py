@@ -9,9 +9,9 @@ from .opinfo import OpInfo, make_inputs
 
 def all_ops():
     """Every registered ``OpInfo``, in a stable order."""
-    from . import ops_conv, ops_core, ops_nn
+    from . import ops_conv, ops_core, ops_nn, ops_sequence
 
-    return [*ops_core.OPS, *ops_nn.OPS, *ops_conv.OPS]
+    return [*ops_core.OPS, *ops_nn.OPS, *ops_conv.OPS, *ops_sequence.OPS]
 
 
 __all__ = ["OpInfo", "all_ops", "make_inputs"]

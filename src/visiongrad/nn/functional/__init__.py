@@ -17,3 +17,4 @@ from .resample import bed_of_nails_unpool, grid_sample, interpolate, pad
 from .conv import conv1d, conv2d, conv_output_size, conv_transpose2d
 from .pooling import (adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
                       max_pool1d, max_pool2d, max_unpool2d)
+from .attention import scaled_dot_product_attention

@@ -17,3 +17,6 @@ from .resample import (CircularPad2d, ConstantPad2d, ReflectionPad2d, Replicatio
                        ZeroPad2d)
 from .conv import Conv2d, ConvTranspose2d
 from .pooling import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .transformer import (MultiheadAttention, TransformerDecoder, TransformerDecoderLayer,
+                          TransformerEncoder, TransformerEncoderLayer)
