@@ -9,9 +9,9 @@ from .opinfo import OpInfo, make_inputs
 
 def all_ops():
     """Every registered ``OpInfo``, in a stable order."""
-    from . import ops_conv, ops_core, ops_nn, ops_sequence
+    from . import ops_conv, ops_core, ops_detection, ops_nn, ops_sequence
 
-    return [*ops_core.OPS, *ops_nn.OPS, *ops_conv.OPS, *ops_sequence.OPS]
+    return [*ops_core.OPS, *ops_nn.OPS, *ops_conv.OPS, *ops_sequence.OPS, *ops_detection.OPS]
 
 
 __all__ = ["OpInfo", "all_ops", "make_inputs"]
