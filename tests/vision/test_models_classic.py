@@ -10,6 +10,7 @@ from visiongrad.vision.models.classification import vgg as vg_vgg
 
 torch = pytest.importorskip("torch")
 import torch_reference as ref  # noqa: E402 - needs torch
+from torch_reference import count  # noqa: E402
 
 # torchvision's three fully connected layers, 512·7·7 -> 4096 -> 4096 -> 1000
 VGG_CLASSIFIER_PARAMS = 102_764_544 + 16_781_312 + 4_097_000
@@ -25,10 +26,6 @@ VGG_PARAMETER_COUNTS = {
     "vgg19": 143_667_240,
     "vgg19_bn": 143_678_248,
 }
-
-
-def count(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 def eval_forward(model, x):

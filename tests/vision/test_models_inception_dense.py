@@ -11,15 +11,7 @@ from visiongrad.vision.models.classification.googlenet import GoogLeNetOutputs, 
 
 torch = pytest.importorskip("torch")
 import torch_reference as ref  # noqa: E402 - needs torch
-
-
-def count(model):
-    return sum(p.numel() for p in model.parameters())
-
-
-def assert_close(out, expected):
-    scale = np.abs(expected).max()
-    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4 * scale)
+from torch_reference import assert_close, count  # noqa: E402
 
 
 @pytest.mark.parametrize("kwargs, expected", [

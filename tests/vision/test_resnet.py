@@ -13,6 +13,7 @@ from visiongrad.vision.models.classification.resnet_cifar import (
     PreActBlock, SEBasicBlock, SqueezeExcitation, ZeroPadShortcut)
 
 import torch_reference as ref
+from torch_reference import count
 
 # name -> torchvision's parameter count (FEATURES.md §4.4)
 PARAMETER_COUNTS = {
@@ -29,10 +30,6 @@ PARITY = {
     "resnext50_32x4d": (ref.resnext50_32x4d, (1, 3, 32, 32), np.float32, 1e-4),
     "resnet20": (ref.resnet20, (2, 3, 32, 32), np.float64, 1e-10),
 }
-
-
-def count(model):
-    return sum(p.numel() for p in model.parameters())
 
 
 def torch_pair(name):

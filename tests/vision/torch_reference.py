@@ -11,6 +11,17 @@ import torch.nn.functional as F
 from torch import nn
 
 
+
+def count(model):
+    """Number of parameters of a visiongrad or torch model."""
+    return sum(p.numel() for p in model.parameters())
+
+
+def assert_close(out, expected):
+    """float32 parity: 1e-4 relative, with an absolute floor scaled to the output."""
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4 * scale)
+
 def copy_weights(model, torch_model):
     """Load ``torch_model``'s state_dict into the visiongrad ``model`` (strict)."""
     model.load_state_dict({k: v.detach().numpy() for k, v in torch_model.state_dict().items()})
