@@ -103,3 +103,22 @@ def test_ctrl_c_leaves_a_resumable_checkpoint(tmp_path, capsys, monkeypatch):
     assert main(["train", "--model", "linear_classifier", "--epochs", "2", "--out",
                  str(tmp_path / "resumed"), "--no-progress", "--resume",
                  os.path.join(folder, "last.safetensors")]) == 0
+
+
+def test_small_inputs_are_resized_for_imagenet_architectures():
+    import numpy as np
+
+    from visiongrad.cli.train import fit_input_size, resize_images
+    from visiongrad.vision import models
+
+    sample = np.zeros((1, 1, 28, 28), np.float32)
+    small_cnn = models.get("small_cnn", num_classes=10, in_channels=1)
+    assert fit_input_size(small_cnn, sample) == 28
+    assert fit_input_size(models.get("lenet", num_classes=10, in_channels=1), sample) == 32
+    alexnet = models.get("alexnet", num_classes=10, in_channels=1)
+    assert fit_input_size(alexnet, sample) == 64  # 28×28 and 32×32 pool down to nothing
+    assert alexnet.training  # the probe leaves the model in training mode
+    images = np.random.default_rng(0).random((3, 1, 28, 28)).astype(np.float32)
+    resized = resize_images(images, 64)
+    assert resized.shape == (3, 1, 64, 64) and resized.dtype == np.float32
+    assert abs(resized.mean() - images.mean()) < 0.02

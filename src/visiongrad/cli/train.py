@@ -116,6 +116,40 @@ def build_scheduler(args, optimizer, steps_per_epoch):
     return S.SequentialLR(optimizer, [ramp, main], milestones=[warmup])
 
 
+def fit_input_size(model, sample, sizes=(32, 64, 128, 224)):
+    """The sample's own size if ``model`` accepts it, else the smallest of ``sizes`` it
+    accepts (ImageNet architectures such as AlexNet and VGG shrink 28×28 digits to
+    nothing). sample: (1, C, H, W)."""
+    import visiongrad as vg
+
+    model.eval()
+    try:
+        for size in (sample.shape[-1], *[s for s in sizes if s > sample.shape[-1]]):
+            try:
+                with vg.no_grad():
+                    model(vg.from_numpy(resize_images(sample, size)))
+                return size
+            except ValueError:
+                continue
+    finally:
+        model.train()
+    raise SystemExit(f"train: the model accepts none of the input sizes {sizes}")
+
+
+def resize_images(images, size, chunk=512):
+    """(N, C, H, W) float32 -> (N, C, size, size), bilinearly, a chunk at a time."""
+    import visiongrad as vg
+    from ..nn import functional as F
+
+    if images.shape[-1] == size and images.shape[-2] == size:
+        return images
+    with vg.no_grad():
+        return np.concatenate([
+            F.interpolate(vg.from_numpy(images[i:i + chunk]), size=(size, size),
+                          mode="bilinear", align_corners=False).numpy()
+            for i in range(0, len(images), chunk)])
+
+
 def build_augmentation(args, num_classes):
     """A batch transform ``(images, labels) -> (images, labels)`` for the Trainer."""
     from ..train.search import FLAT_INPUT_MODELS
@@ -202,6 +236,13 @@ def run(args):
         model = build_model(spec, x_train.shape[1:], num_classes)
     except ValueError as error:
         raise SystemExit(f"train: {error}")
+    size = fit_input_size(model, x_train[:1])
+    if size != height:
+        print(f"train: {args.model} needs larger inputs than {height}×{height}; images are "
+              f"resized to {size}×{size} (bilinear)", file=sys.stderr)
+        x_train, x_test = resize_images(x_train, size), resize_images(x_test, size)
+        if args.val_fraction > 0:
+            x_val = resize_images(x_val, size)
 
     def loader(x, y, shuffle):
         return DataLoader(TensorDataset(vg.from_numpy(x), vg.from_numpy(y)),
