@@ -31,7 +31,7 @@ def register(subparsers):
                    help="default: %(default)s")
     p.add_argument("--lr", type=float, default=1e-3, help="learning rate; default: %(default)s")
     p.add_argument("--momentum", type=float, default=0.9,
-                   help="momentum for sgd variants / rmsprop; default: %(default)s")
+                   help="momentum of --optimizer momentum/nesterov; default: %(default)s")
     p.add_argument("--weight-decay", type=float, default=None,
                    help="L2 weight decay inside the optimizer (decoupled for adamw); default: "
                         "the optimizer's own (0, 1e-2 for adamw)")

@@ -13,3 +13,6 @@ from .vision import ArrayDataset, VisionDataset
 __all__ = ["ArrayDataset", "CIFAR10", "Digits", "IMG_EXTENSIONS", "ImageFolder", "MNIST",
            "RestrictedUnpickler", "VisionDataset", "calculate_md5", "check_integrity",
            "default_loader", "download_url", "read_idx", "restricted_load", "write_idx"]
+from .shapes import SyntheticShapes, collate_detection  # noqa: E402
+
+__all__ += ["SyntheticShapes", "collate_detection"]
