@@ -14,7 +14,7 @@ from .softmax import LogSoftmax, Softmax
 from .activation import Elu, Gelu, LeakyRelu, Softplus
 from .binary_loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits
 from .embedding import Embedding
-from .normalization import BatchNorm
+from .normalization import BatchNorm, LayerNorm
 from .resample import ConstantPad, GridSample, IndexSelect, Lerp
 from .conv import Conv2d, ConvTranspose2d
 from .pool import AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, MaxPool2d, MaxUnpool2d
@@ -26,7 +26,7 @@ __all__ = [
     "Sub", "Sum", "Tanh", "Where",
     "Elu", "Gelu", "LeakyRelu", "Softplus", "BinaryCrossEntropy",
     "BinaryCrossEntropyWithLogits", "Embedding",
-    "BatchNorm", "ConstantPad", "GridSample", "IndexSelect", "Lerp",
+    "BatchNorm", "LayerNorm", "ConstantPad", "GridSample", "IndexSelect", "Lerp",
     "Conv2d", "ConvTranspose2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "AvgPool2d",
     "MaxPool2d", "MaxUnpool2d",
 ]

@@ -111,3 +111,45 @@ class BatchNorm(Function):
         if needs_bias:
             grad_bias = sum_g
         return grad_x, grad_weight, grad_bias
+
+
+class LayerNorm(Function):
+    """Layer normalization over the trailing dims, y = weight·(x − mean)/sqrt(var + eps)
+    + bias, fused in one primitive (the composite needs several more memory passes).
+
+    x: (R, D) — rows are normalized independently; weight, bias: (D,) or None.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight=None, bias=None, *, eps=1e-5):
+        mean = x.mean(axis=1, keepdims=True)
+        centered = x - mean
+        var = np.einsum("rd,rd->r", centered, centered) / x.shape[1]
+        invstd = (1 / np.sqrt(var + eps)).astype(x.dtype)[:, None]
+        x_hat = np.multiply(centered, invstd, out=centered)
+        ctx.save_for_backward(x_hat, invstd, weight)
+        if weight is None and bias is None:
+            return x_hat.copy()
+        y = x_hat * weight if weight is not None else x_hat.copy()
+        if bias is not None:
+            y += bias
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_hat, invstd, weight = ctx.saved_tensors
+        needs = tuple(ctx.needs_input_grad) + (False,) * 3
+        grad_weight = np.einsum("rd,rd->d", grad, x_hat) if needs[1] else None
+        grad_bias = grad.sum(axis=0) if needs[2] else None
+        grad_x = None
+        if needs[0]:
+            g = grad * weight if weight is not None else grad
+            D = x_hat.shape[1]
+            # dx = invstd/D · (D·g − Σg − x̂·Σ(g·x̂)), sums over each row
+            sum_g = g.sum(axis=1, keepdims=True)
+            sum_g_xhat = np.einsum("rd,rd->r", g, x_hat)[:, None]
+            grad_x = g * D
+            grad_x -= sum_g
+            grad_x -= x_hat * sum_g_xhat
+            grad_x *= invstd / D
+        return grad_x, grad_weight, grad_bias

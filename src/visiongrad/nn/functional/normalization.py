@@ -15,7 +15,7 @@ than the statistics.
 """
 import numpy as np
 
-from ...ops.normalization import BatchNorm
+from ...ops.normalization import BatchNorm, LayerNorm
 from ...ops.resample import ConstantPad
 
 
@@ -108,13 +108,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if value is not None and tuple(value.shape) != normalized_shape:
             raise ValueError(f"layer_norm: {name} should have shape {normalized_shape}, got "
                              f"{tuple(value.shape)}")
-    rows = input.numel() // int(np.prod(normalized_shape))
-    out, _, _ = _normalized(input, rows, eps)
+    features = int(np.prod(normalized_shape))
     if weight is not None:
-        out = out * weight
+        weight = weight.reshape(features)
     if bias is not None:
-        out = out + bias
-    return out
+        bias = bias.reshape(features)
+    out = LayerNorm.apply(input.reshape(-1, features), weight, bias, eps=eps)
+    return out.reshape(input.shape)
 
 
 def _affine_channels(out, weight, bias):
