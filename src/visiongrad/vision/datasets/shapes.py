@@ -95,7 +95,9 @@ class SyntheticShapes(VisionDataset):
                 top = int(rng.integers(0, height - size + 1))
                 left = int(rng.integers(0, width - size + 1))
                 # one free pixel of margin keeps neighbouring shapes from touching
-                if not taken[max(top - 1, 0):top + size + 1, max(left - 1, 0):left + size + 1].any():
+                rows = slice(max(top - 1, 0), top + size + 1)
+                columns = slice(max(left - 1, 0), left + size + 1)
+                if not taken[rows, columns].any():
                     break
             else:
                 continue
