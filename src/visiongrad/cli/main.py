@@ -5,7 +5,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ["train", "knn", "linear", "tune", "transfer", "gradcheck", "experiment"]
+COMMANDS = ["train", "knn", "linear", "tune", "transfer", "visualize", "gradcheck",
+            "experiment"]
 
 
 def build_parser():

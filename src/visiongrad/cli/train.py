@@ -261,6 +261,7 @@ def run(args):
     config.update(num_parameters=sum(p.numel() for p in model.parameters()),
                   train_size=len(y_train), val_size=len(y_val) if val_loader else 0,
                   test_size=len(y_test), normalization={"mean": mean, "std": std},
+                  model_spec=spec, num_classes=num_classes, input_size=size,
                   visiongrad_version=vg.__version__)
     run_dir.write_json("config.json", config)
 
