@@ -10,3 +10,4 @@ from .weights import convert_torch_checkpoint, load_torchvision_weights
 __all__ = ["MLP", "get", "list_models", "conv_layer_table", "summary",
            "convert_torch_checkpoint", "load_torchvision_weights"]
 from . import segmentation  # noqa: E402,F401  (registers fcn_small)
+from . import sequence  # noqa: E402,F401  (registers char_rnn, captioning_rnn)
