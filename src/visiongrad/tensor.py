@@ -407,6 +407,21 @@ class Tensor:
     def __rmatmul__(self, other):
         return matmul(self._operand(other), self)
 
+    def __floordiv__(self, other):
+        other = self._operand(other)
+        return Tensor._wrap(np.floor_divide(self.data, other.data))  # piecewise constant
+
+    def __rfloordiv__(self, other):
+        return Tensor._wrap(np.floor_divide(self._operand(other).data, self.data))
+
+    def __mod__(self, other):
+        """Python's (and PyTorch's ``remainder``) sign convention: the result has the
+        divisor's sign. Differentiable: a − b·floor(a / b) with the floor held constant."""
+        other = self._operand(other)
+        if not (self.requires_grad or other.requires_grad):
+            return Tensor._wrap(np.mod(self.data, other.data))
+        return self - other * (self // other)
+
     def __neg__(self):
         return ops.Neg.apply(self)
 

@@ -137,3 +137,19 @@ def test_function_forms_match_methods():
     np.testing.assert_allclose(x.var(False).item(), t.var(False).item())  # var(unbiased)
     np.testing.assert_allclose(x.std(True).item(), t.std(True).item())
     assert vg.allclose(x, x + 1e-9) and vg.is_tensor(x) and not vg.is_tensor(data)
+
+
+def test_floor_division_and_remainder_follow_python_signs():
+    torch = pytest.importorskip("torch")
+    a = np.array([5.5, -5.5, 7.0, -7.0])
+    b = np.array([2.0, 2.0, -3.0, -3.0])
+    x = vg.tensor(a, requires_grad=True)
+    tx = torch.tensor(a, requires_grad=True)
+    np.testing.assert_array_equal((x // vg.tensor(b)).numpy(), (tx // torch.tensor(b)).detach().numpy())
+    r, tr = x % vg.tensor(b), tx % torch.tensor(b)
+    np.testing.assert_allclose(r.detach().numpy(), tr.detach().numpy())
+    r.sum().backward()
+    tr.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    assert (vg.tensor([7, -7]) % 3).tolist() == [1, 2]
+    assert (vg.tensor([7, -7]) // 2).tolist() == [3, -4]
