@@ -6,7 +6,7 @@ import importlib
 import sys
 
 COMMANDS = ["train", "knn", "linear", "tune", "transfer", "visualize", "gradcheck",
-            "experiment"]
+            "experiment", "segment", "caption"]
 
 
 def build_parser():
