@@ -80,3 +80,33 @@ def test_no_graph_under_no_grad(rng):
     with vg.no_grad():
         out, _, _ = BatchNorm.apply(x, None, None, eps=1e-5)
     assert not out.requires_grad and out.grad_fn is None
+
+
+def test_batch_norm_on_both_threads_matches_torch_and_is_deterministic():
+    # large enough that the sample axis is split into chunks run on the kernel threads
+    torch = pytest.importorskip("torch")
+    from visiongrad.nn import functional as F
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 16, 24, 24)).astype(np.float32) * 3 + 1
+    w, b = rng.standard_normal(16).astype(np.float32), rng.standard_normal(16).astype(np.float32)
+    g = rng.standard_normal(x.shape).astype(np.float32)
+
+    def ours():
+        xt = vg.tensor(x, requires_grad=True)
+        wt, bt = vg.tensor(w, requires_grad=True), vg.tensor(b, requires_grad=True)
+        out = F.batch_norm(xt, vg.zeros(16), vg.ones(16), wt, bt, training=True)
+        out.backward(vg.tensor(g))
+        return out.numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
+
+    first, second = ours(), ours()
+    for a, c in zip(first, second):
+        np.testing.assert_array_equal(a, c)
+    xt = torch.tensor(x, requires_grad=True)
+    wt, bt = torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out = torch.nn.functional.batch_norm(xt, torch.zeros(16), torch.ones(16), wt, bt,
+                                         training=True)
+    out.backward(torch.tensor(g))
+    expected = (out.detach().numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy())
+    for actual, reference in zip(first, expected):
+        np.testing.assert_allclose(actual, reference, rtol=1e-4, atol=1e-4)

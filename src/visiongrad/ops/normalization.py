@@ -13,7 +13,20 @@ per-channel affine map: 2 passes forward, 1 backward for the input.
 """
 import numpy as np
 
+from .._kernels.parallel import chunk_size, parallel_chunks
 from ..autograd.function import Function
+
+
+def _over_samples(function, x3):
+    """``function(start, stop)`` on chunks of the sample axis of x3: (N, C, L), spread
+    over the kernel threads (element-wise NumPy passes are single-threaded; the
+    chunks run on both cores). Returns the results in sample order, so that summing
+    partial statistics gives the same bits whichever thread took which chunk."""
+    N = x3.shape[0]
+    chunk = chunk_size(N, x3[0].nbytes)
+    per_thread = parallel_chunks(
+        lambda chunks: [(start, function(start, stop)) for start, stop in chunks], N, chunk)
+    return [result for _, result in sorted(r for results in per_thread for r in results)]
 
 
 def _channel_sum(x3):
@@ -61,16 +74,27 @@ class BatchNorm(Function):
             ctx.save_for_backward(x3, invstd, weight, mean)
             return y.reshape(x.shape), mean, var
         count = N * x3.shape[2]
-        mean = (_channel_sum(x3) / count).astype(x.dtype)
+        mean = (sum(_over_samples(lambda a, b: _channel_sum(x3[a:b]), x3)) / count).astype(
+            x.dtype)
         # two passes (centre, then sum squares) rather than E[x²] − E[x]², which loses
         # all precision in float32 when |mean| ≫ std
-        centered = x3 - mean[:, None]
-        var = (_channel_dot(centered, centered) / count).astype(x.dtype)
+        centered = np.empty_like(x3)
+
+        def center(a, b):
+            np.subtract(x3[a:b], mean[:, None], out=centered[a:b])
+            return _channel_dot(centered[a:b], centered[a:b])
+
+        var = (sum(_over_samples(center, x3)) / count).astype(x.dtype)
         invstd = 1 / np.sqrt(var + eps)
         scale = invstd if weight is None else weight * invstd
-        y = np.multiply(centered, scale[:, None])
-        if bias is not None:
-            y += bias[:, None]
+        y = np.empty_like(x3)
+
+        def affine(a, b):
+            np.multiply(centered[a:b], scale[:, None], out=y[a:b])
+            if bias is not None:
+                y[a:b] += bias[:, None]
+
+        _over_samples(affine, x3)
         ctx.save_for_backward(centered, invstd, weight, None)
         return y.reshape(x.shape), mean, var
 
@@ -92,16 +116,25 @@ class BatchNorm(Function):
                 grad_bias = _channel_sum(g3).astype(g3.dtype)
             return grad_x, grad_weight, grad_bias
         centered, count = x3, N * L
-        sum_g = _channel_sum(g3).astype(g3.dtype)
+        partials = _over_samples(
+            lambda a, b: (_channel_sum(g3[a:b]), _channel_dot(g3[a:b], centered[a:b])), g3)
+        sum_g = sum(p[0] for p in partials).astype(g3.dtype)
         # Σ(g·x̂) = invstd·Σ(g·(x − mean)); x̂ itself is never materialized
-        sum_g_xhat = _channel_dot(g3, centered).astype(g3.dtype) * invstd
+        sum_g_xhat = sum(p[1] for p in partials).astype(g3.dtype) * invstd
         if needs_x:
             # the simplified form dx = (γ/(Nσ))·(N·g − Σg − x̂·Σ(g·x̂)), written as
             # scale·(g − [(x − mean)·invstd·Σ(g·x̂)/N + Σg/N]): four passes, one new array
-            grad_x = np.multiply(centered, (invstd * sum_g_xhat / count)[:, None])
-            grad_x += (sum_g / count)[:, None]
-            np.subtract(g3, grad_x, out=grad_x)
-            grad_x *= scale[:, None]
+            grad_x = np.empty_like(g3)
+            slope, offset = (invstd * sum_g_xhat / count)[:, None], (sum_g / count)[:, None]
+
+            def input_gradient(a, b):
+                out = grad_x[a:b]
+                np.multiply(centered[a:b], slope, out=out)
+                out += offset
+                np.subtract(g3[a:b], out, out=out)
+                out *= scale[:, None]
+
+            _over_samples(input_gradient, g3)
             # the statistics outputs are normally unused and get all-zero gradients
             if grad_mean.any() or grad_var.any():
                 grad_x += (grad_mean / count)[:, None] + centered * (2 * grad_var / count)[:, None]
