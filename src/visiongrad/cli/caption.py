@@ -86,13 +86,12 @@ def run(args):
     scheduler = CosineAnnealingLR(optimizer, T_max=args.epochs * steps_per_epoch)
 
     run_dir = RunDir(args.out, "caption")
-    run_config = {k: v for k, v in vars(args).items() if k != "func"}
-    run_config.update(model="captioning_rnn", vocab=list(DIGIT_VOCAB),
-                      train_size=len(x_train), test_size=len(x_test),
-                      normalization={"mean": mean, "std": std},
-                      num_parameters=sum(p.numel() for p in model.parameters()),
-                      optimizer="adam", schedule="cosine", visiongrad_version=vg.__version__)
-    run_dir.write_json("config.json", run_config)
+    run_config = run_dir.write_config(
+        args, model="captioning_rnn", vocab=list(DIGIT_VOCAB),
+        train_size=len(x_train), test_size=len(x_test),
+        normalization={"mean": mean, "std": std},
+        num_parameters=sum(p.numel() for p in model.parameters()),
+        optimizer="adam", schedule="cosine", visiongrad_version=vg.__version__)
 
     rng = np.random.default_rng(args.seed)
     history = []

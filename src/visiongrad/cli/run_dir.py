@@ -31,6 +31,14 @@ class RunDir:
     def write_json(self, name, obj):
         return self.write_text(name, json.dumps(obj, indent=2, default=_jsonable) + "\n")
 
+    def write_config(self, args, **extra):
+        """config.json: the command's arguments (without the handler) plus ``extra``;
+        returns the dict written."""
+        config = {k: v for k, v in vars(args).items() if k != "func"}
+        config.update(extra)
+        self.write_json("config.json", config)
+        return config
+
     def log_metrics(self, record, name="metrics.jsonl"):
         """Append one record; the whole file is rewritten atomically each time."""
         self._metrics.append(record)

@@ -109,11 +109,10 @@ def run(args):
         np.zeros_like(y_test), y_test, len(classes)))
 
     run_dir = RunDir(args.out, "segment")
-    config = {k: v for k, v in vars(args).items() if k != "func"}
-    config.update(model="fcn_small", classes=classes, test_seed=test_seed,
-                  num_parameters=sum(p.numel() for p in model.parameters()),
-                  optimizer="adam", schedule="cosine", visiongrad_version=vg.__version__)
-    run_dir.write_json("config.json", config)
+    config = run_dir.write_config(
+        args, model="fcn_small", classes=classes, test_seed=test_seed,
+        num_parameters=sum(p.numel() for p in model.parameters()),
+        optimizer="adam", schedule="cosine", visiongrad_version=vg.__version__)
 
     rng = np.random.default_rng(args.seed)
     history = []

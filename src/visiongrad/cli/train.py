@@ -257,13 +257,12 @@ def run(args):
                                args.momentum)
     scheduler = build_scheduler(args, optimizer, len(train_loader))
     run_dir = RunDir(args.out, "train")
-    config = {k: v for k, v in vars(args).items() if k != "func"}
-    config.update(num_parameters=sum(p.numel() for p in model.parameters()),
-                  train_size=len(y_train), val_size=len(y_val) if val_loader else 0,
-                  test_size=len(y_test), normalization={"mean": mean, "std": std},
-                  model_spec=spec, num_classes=num_classes, input_size=size,
-                  visiongrad_version=vg.__version__)
-    run_dir.write_json("config.json", config)
+    config = run_dir.write_config(
+        args, num_parameters=sum(p.numel() for p in model.parameters()),
+        train_size=len(y_train), val_size=len(y_val) if val_loader else 0,
+        test_size=len(y_test), normalization={"mean": mean, "std": std},
+        model_spec=spec, num_classes=num_classes, input_size=size,
+        visiongrad_version=vg.__version__)
 
     monitor = "val_accuracy" if val_loader is not None else "train_accuracy"
     checkpoint = ModelCheckpoint(run_dir.path, monitor=monitor)

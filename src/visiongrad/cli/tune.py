@@ -130,13 +130,12 @@ def run(args):
     space = nas_space(**hyperparameters) if args.nas else {"model": args.model,
                                                           **hyperparameters}
     run_dir = RunDir(args.out, "tune")
-    config = {k: v for k, v in vars(args).items() if k != "func"}
-    config.update(space=space, train_size=len(y_train), val_size=len(y_val),
-                  normalization={"mean": mean, "std": std},
-                  sanity_checks=[{"name": c.name, "passed": c.passed, "value": c.value,
-                                  "message": c.message} for c in checks],
-                  visiongrad_version=vg.__version__)
-    run_dir.write_json("config.json", config)
+    config = run_dir.write_config(
+        args, space=space, train_size=len(y_train), val_size=len(y_val),
+        normalization={"mean": mean, "std": std},
+        sanity_checks=[{"name": c.name, "passed": c.passed, "value": c.value,
+                        "message": c.message} for c in checks],
+        visiongrad_version=vg.__version__)
 
     with _ray_session(args) if args.backend == "ray" else contextlib.nullcontext():
         return _search(args, run_dir, space, checks, x, y,
